@@ -62,6 +62,7 @@ def test_a_new_endpoint_needs_a_secret_and_a_change_may_keep_it(admin_client, re
 
 
 def test_send_a_test_event(admin_client, receiver, endpoint):
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages are read in English
     response = post_action(admin_client, "/admin/events/webhookendpoint/", "send_test_event", [endpoint])
     assert any("test event delivered (HTTP 200" in m for m in messages_of(response)), messages_of(response)
     assert receiver.accepted[-1]["type"] == "webhook.test"
@@ -83,6 +84,7 @@ def test_retry_a_failed_delivery_and_read_its_attempts(admin_client, receiver, e
     assert "HTTP 502" in page and "tool.created" in page
 
     receiver.clear_failures()
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the message is read in English
     response = post_action(admin_client, "/admin/events/webhookdelivery/", "retry", [delivery])
     assert any("go out again" in m for m in messages_of(response)), messages_of(response)
     assert queued == ["scandy_site.events.tasks.deliver_webhooks"]

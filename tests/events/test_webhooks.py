@@ -8,6 +8,7 @@ import json
 import logging
 
 import pytest
+from django.utils import translation
 from django_q.conf import Conf
 
 from inventory import services as inventory_services
@@ -25,6 +26,13 @@ MINUTE = datetime.timedelta(minutes=1)
 
 def run(clock):
     return services.webhooks_deliver(clock=clock)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Attempt errors are stored in the language active while the run sends; the tests read them in English.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

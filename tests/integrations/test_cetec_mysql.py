@@ -20,6 +20,14 @@ URL = "/api/cetec/customer"
 STATUS_URL = "/api/cetec/mysql-status"
 
 
+@pytest.fixture
+def api(api_for, admin_user):
+    """The admin's API client, asking for English answers (the tests read the messages)."""
+    client = api_for(admin_user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _logs(caplog):
     caplog.set_level(logging.DEBUG)

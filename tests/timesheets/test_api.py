@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def api(api_for, owner):
-    return api_for(owner)
+    """The owner's API client, asking for English answers (the tests read the messages)."""
+    client = api_for(owner)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture
@@ -83,7 +86,8 @@ def test_an_invalid_entry_creates_nothing(api):
 
 def test_users_without_timesheets_are_told(api_for, department):
     stranger = UserFactory(username="ohne", default_department=department)
-    body = error(api_for(stranger).post("/api/timesheets", {}, format="json"), 403, "PERMISSION_DENIED")
+    response = api_for(stranger).post("/api/timesheets", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    body = error(response, 403, "PERMISSION_DENIED")
     assert "not enabled" in body["message"]
     assert data(api_for(stranger).get("/api/timesheets"))["count"] == 0
 
