@@ -58,10 +58,25 @@ def _secret_values() -> tuple[str, ...]:
             values.add(str(getattr(settings, name, "") or ""))
         for database in settings.DATABASES.values():
             values.add(str(database.get("PASSWORD") or ""))
-    for name, value in os.environ.items():
-        if _SECRET_ENV_NAME.search(name):
-            values.add(value)
+    values.update(_secret_environment_values(_environment_snapshot()))
     return tuple(sorted(v for v in values if len(v) >= _MIN_SECRET_LENGTH))
+
+
+def _environment_snapshot() -> tuple:
+    # The raw (undecoded) mapping: a snapshot per log line costs microseconds, decoding every entry did not.
+    raw = getattr(os.environ, "_data", None)
+    return tuple(raw.items()) if isinstance(raw, dict) else tuple(os.environ.items())
+
+
+@functools.lru_cache(maxsize=8)
+def _secret_environment_values(snapshot: tuple) -> frozenset[str]:
+    """Values of environment variables whose names mark a secret; recomputed only when the environment changes."""
+    found = set()
+    for name, value in snapshot:
+        name = os.fsdecode(name) if isinstance(name, bytes) else name
+        if _SECRET_ENV_NAME.search(name):
+            found.add(os.fsdecode(value) if isinstance(value, bytes) else value)
+    return frozenset(found)
 
 
 @functools.lru_cache(maxsize=8)
@@ -72,25 +87,32 @@ def _secret_pattern(values: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
 
 
-def redact(text: str) -> str:
-    """`text` with every known secret value and every credential-looking pair masked."""
-    pattern = _secret_pattern(_secret_values())
+def redact(text: str, pattern=empty) -> str:
+    """`text` with every known secret value and every credential-looking pair masked.
+
+    `pattern` is `current_secret_pattern()` when the caller masks many strings at once."""
+    if pattern is empty:
+        pattern = current_secret_pattern()
     if pattern is not None:
         text = pattern.sub(MASK, text)
     text = _URL_CREDENTIALS.sub(rf"\1{MASK}@", text)
     return _SECRET_PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3) or ''}{MASK}", text)
 
 
-def _json_safe(value):
+def current_secret_pattern() -> re.Pattern | None:
+    return _secret_pattern(_secret_values())
+
+
+def _json_safe(value, pattern):
     if isinstance(value, str):
-        return redact(value)
+        return redact(value, pattern)
     if isinstance(value, bool | int | float) or value is None:
         return value
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): _json_safe(v, pattern) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [_json_safe(v) for v in value]
-    return redact(str(value))
+        return [_json_safe(v, pattern) for v in value]
+    return redact(str(value), pattern)
 
 
 class ContextFilter(logging.Filter):
@@ -118,12 +140,21 @@ class RedactFilter(logging.Filter):
 
 class JSONLinesFormatter(logging.Formatter):
     def format(self, record):
+        # stderr and the log file both write JSON lines (off a terminal): build the line once per record.
+        cached = record.__dict__.get("_scandy_json_line")
+        if cached is not None:
+            return cached
+        record._scandy_json_line = line = self._format(record)
+        return line
+
+    def _format(self, record):
+        pattern = current_secret_pattern()
         at = datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
         payload = {
             "ts": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": record.levelname,
             "logger": record.name,
-            "message": redact(record.getMessage()),
+            "message": redact(record.getMessage(), pattern),
             "instance": getattr(record, "instance", ""),
             "request_id": getattr(record, "request_id", None),
             "pid": record.process,
@@ -136,11 +167,11 @@ class JSONLinesFormatter(logging.Formatter):
                 payload.setdefault("method", getattr(value, "method", None))
                 payload.setdefault("path", getattr(value, "path", None))
                 continue
-            payload[key] = _json_safe(value)
+            payload[key] = _json_safe(value, pattern)
         if record.exc_info:
-            payload["exc"] = redact(self.formatException(record.exc_info))
+            payload["exc"] = redact(self.formatException(record.exc_info), pattern)
         elif record.stack_info:
-            payload["stack"] = redact(self.formatStack(record.stack_info))
+            payload["stack"] = redact(self.formatStack(record.stack_info), pattern)
         line = json.dumps(payload, ensure_ascii=False, default=str)
         # JSON leaves these raw, but line-based tools (Python's splitlines, some log shippers) break on them.
         return line.translate(_LINE_BREAKERS)

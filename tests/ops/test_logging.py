@@ -156,3 +156,16 @@ def test_urllib3_request_lines_are_masked_at_the_source(settings, caplog):
     [record] = [r for r in caplog.records if r.name == "urllib3.connectionpool"]
     assert "cetec-Token-abc123" not in record.getMessage()
     assert "preshared_token=***&columns=id,name" in record.getMessage()
+
+
+def test_a_secret_put_into_the_environment_later_is_masked_too(monkeypatch):
+    """The environment's secrets are looked up once per change of the environment, not once per line."""
+    logger = logging.getLogger("scandy.test")
+    logger.warning("before: nothing secret yet")
+    monkeypatch.setenv("CETEC_PRESHARED_TOKEN", "late-token-4711")
+    logger.warning("calling with late-token-4711")
+    monkeypatch.setenv("CETEC_PRESHARED_TOKEN", "rotated-token-0815")
+    logger.warning("calling with rotated-token-0815")
+    written = json.dumps(log_lines()[-2:])
+    assert "late-token-4711" not in written and "rotated-token-0815" not in written
+    assert written.count("***") == 2
