@@ -151,6 +151,9 @@ def job_apply(request, pk):
             services.application_create(job=job, user=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             _raise_denied(exc)
+            if exc.code != "VALIDATION_ERROR":  # applied already, offer closed: say so above the offer
+                messages.error(request, exc.message)
+                return _to_detail(job)
             add_application_error(form, exc)
         else:
             messages.success(request, _("Your application was sent."))

@@ -19,3 +19,11 @@ def english(api_for):
         return client
 
     return make
+
+
+@pytest.fixture
+def q_sync(monkeypatch):
+    """django-q2 runs queued tasks at once, in this process (as the worker would, after the commit)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
