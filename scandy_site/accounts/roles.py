@@ -31,6 +31,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "tickets.see_open": frozenset({_A, _E, _U}),
     # Internal notes on tickets: never shown to (or written by) participants.
     "tickets.internal_notes": frozenset({_A, _E, _U}),
+    # Job board (ENABLE_JOB_BOARD): everyone signed in sees the published offers of the department and applies;
+    # staff post and manage offers and decide on applications.
+    "jobs.view": frozenset({_A, _E, _U, _P}),
+    "jobs.apply": frozenset({_A, _E, _U, _P}),
     "jobs.manage": frozenset({_A, _E}),
     "timesheets.own": frozenset({_A, _E, _U, _P}),
     "timesheets.approve": frozenset({_A, _E}),

@@ -22,9 +22,19 @@ def _ticket_rows(user) -> Q:
     return rule
 
 
+def _job_rows(user) -> Q:
+    """Job offers as the job pages show them: staff see every one, everyone else only published ones."""
+    from jobs.models import Job
+
+    if user.can("jobs.manage"):
+        return Q()
+    return Q(object_id__in=Job.objects.filter(status=Job.Status.PUBLISHED).values("pk"))
+
+
 def register_builtin() -> None:
     from integrations.models import Customer, Device, Order, Product
     from inventory.models import Consumable, Tool
+    from jobs.models import Job
     from lending.models import Lending, Worker
     from tickets.models import Ticket
 
@@ -33,6 +43,8 @@ def register_builtin() -> None:
     register(EventKind("worker", Worker, "lending.use", key_field="barcode"))
     register(EventKind("lending", Lending, "lending.use"))
     register(EventKind("ticket", Ticket, "tickets.create", rows=_ticket_rows, feature="ENABLE_TICKET_SYSTEM"))
+    # Applications are personal: their history rows are kept (and go to webhooks) but reach no one's feed.
+    register(EventKind("job", Job, "jobs.view", rows=_job_rows, feature="ENABLE_JOB_BOARD"))
     # Local copies of outside systems: not bound to a department.
     register(EventKind("customer", Customer, "customers.view", department_scoped=False))
     register(EventKind("device", Device, "customers.view", department_scoped=False))

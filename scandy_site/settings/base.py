@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
         "ToolStatusEnum": "inventory.models.Tool.Status",
         "TicketStatusEnum": "tickets.models.Ticket.Status",
         "TimesheetStatusEnum": "timesheets.models.Timesheet.Status",
+        "JobStatusEnum": "jobs.models.Job.Status",
+        "JobApplicationStatusEnum": "jobs.models.JobApplication.Status",
     },
 }
 
