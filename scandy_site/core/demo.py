@@ -103,6 +103,7 @@ class DemoResult:
     workers: int = 0
     tickets: int = 0
     timesheets: int = 0
+    jobs: int = 0
     lendings: int = 0
     integration_records: int = 0  # demo customers, devices, products, orders (ids start with "demo-")
 
@@ -110,7 +111,7 @@ class DemoResult:
         return (
             f"departments={self.departments} users={len(self.users)} tools={self.tools} "
             f"consumables={self.consumables} stock_movements={self.movements} workers={self.workers} "
-            f"tickets={self.tickets} timesheets={self.timesheets} lendings={self.lendings} "
+            f"tickets={self.tickets} timesheets={self.timesheets} jobs={self.jobs} lendings={self.lendings} "
             f"integration_records={self.integration_records}"
         )
 
@@ -140,6 +141,7 @@ def seed_demo(*, size: str = "small", progress: bool = False) -> DemoResult:
     _lendings(result, plan, departments, workers, progress)
     _tickets(result, plan, departments, progress)
     _timesheets(result)
+    _jobs(result, departments)
     result.integration_records = seed_integrations()
     return result
 
@@ -516,4 +518,47 @@ def _timesheets(result) -> None:
             elif status == "rejected":
                 timesheet_services.timesheet_reject(
                     timesheet=timesheet, user=reviewer, reason=_("Please enter the breaks of Tuesday and Thursday.")
+                )
+
+
+# Per department: (title, employment type, status, place of work, description). German, like the other demo data.
+JOB_OFFERS = (
+    ("Ausbildung Industriemechaniker/in", "apprenticeship", "published", "Werkstatt",
+     "Dreieinhalb Jahre Ausbildung in Metallbearbeitung, Montage und Instandhaltung. Start am 1. September."),
+    ("Praktikum Elektrotechnik", "internship", "published", "Elektrowerkstatt",
+     "Sechs Wochen Praktikum: Schaltschrankbau, Prüfen nach DGUV V3, Messtechnik."),
+    ("Werkstatthelfer/in (Minijob)", "mini_job", "draft", "Lager",
+     "Ausgabe und Rücknahme von Werkzeug, Ordnung im Lager, Inventur."),
+)  # fmt: skip
+
+
+def _jobs(result, departments) -> None:
+    """Job offers in every department through the services (two published, one draft) and one application
+    by the demo participant. A second run adds only offers whose title is missing in a department."""
+    from jobs import services as job_services
+    from jobs.models import Job, JobApplication
+
+    staff = get_user_model().objects.filter(username="demo-employee").first()
+    applicant = get_user_model().objects.filter(username="demo-participant").first()
+    if staff is None:
+        return
+    for department in departments:
+        existing = set(Job.objects.filter(department=department).values_list("title", flat=True))
+        for title, employment_type, status, location, description in JOB_OFFERS:
+            if title in existing:
+                continue
+            job = job_services.job_create(
+                department=department, user=staff, title=title, description=description, location=location,
+                employment_type=employment_type, status=status, contact_email=f"jobs-{department.code}@example.org",
+                closing_date=timezone.localdate() + datetime.timedelta(days=60),
+            )  # fmt: skip
+            result.jobs += 1
+            applies = (
+                applicant is not None
+                and status == "published"
+                and applicant.departments.filter(pk=department.pk).exists()
+            )
+            if applies and not JobApplication.objects.filter(applicant=applicant).exists():
+                job_services.application_create(
+                    job=job, user=applicant, message="Ich interessiere mich sehr für diese Stelle.", phone=""
                 )
