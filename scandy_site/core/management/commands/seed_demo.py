@@ -8,8 +8,7 @@ class Command(BaseCommand):
         "Fill a demo data set: two departments, users for each role (random passwords, printed once), "
         "tools, consumables with 90 days of deliveries and issues to workers, workers, lendings (returned, open "
         "and overdue), tickets, weekly timesheets, job offers, and demo customers, devices and shop orders. "
-        "Running it again adds only what is "
-        "missing."
+        "Running it again adds only what is missing."
     )
 
     def add_arguments(self, parser):
