@@ -14,6 +14,7 @@ import decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, router, transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
 from .models import ChangeEvent
 
@@ -94,7 +95,38 @@ def record_changes(*events: ChangeEvent, batch_size: int | None = None) -> list[
         if len(events) == 1:
             events[0].save(force_insert=True, using=using)
             return list(events)
-        return ChangeEvent.objects.using(using).bulk_create(events, batch_size=batch_size)
+        _insert_rows(connection, events, batch_size=batch_size or len(events))
+        return list(events)
+
+
+def _insert_rows(connection, events, *, batch_size: int) -> None:
+    """Several rows with one executemany of plain values; their ids are not read back.
+
+    `bulk_create` prepares every value of every row through the ORM, which was most of the time a sync of
+    30 000 records took; only `changes` (JSON) needs preparing per row, `at` is the same for the batch."""
+    fields = [f for f in ChangeEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(ChangeEvent._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    )
+    now = timezone.now()
+    at = ChangeEvent._meta.get_field("at").get_db_prep_save(now, connection)
+    changes = ChangeEvent._meta.get_field("changes")
+    rows = []
+    for event in events:
+        event.at = now
+        values = []
+        for field in fields:
+            if field.name == "at":
+                values.append(at)
+            elif field is changes:
+                values.append(changes.get_db_prep_save(event.changes, connection))
+            else:
+                values.append(getattr(event, field.attname))
+        rows.append(values)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start : start + batch_size])
 
 
 def _announced(connection) -> bool:
