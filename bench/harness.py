@@ -85,7 +85,7 @@ def server(env: dict, *, workers: int = 2, threads: int = 4):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "scandy_site.wsgi", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "--threads", str(threads), "--log-level", "warning"],
+         "-k", "gthread", "-w", str(workers), "--threads", str(threads), "--keep-alive", "5", "--log-level", "warning"],
         env={**env, "DJANGO_SETTINGS_MODULE": env["DJANGO_SETTINGS_MODULE"]}, cwd=ROOT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

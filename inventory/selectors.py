@@ -62,6 +62,14 @@ def tool_get(*, department, barcode: str, include_deleted: bool = False, related
     return get_by_barcode(tools, barcode, _("tool"))
 
 
+def tool_get_for_update(*, department, barcode: str, field: str) -> Tool:
+    """The tool with this barcode, its row locked until the current transaction ends (so call inside one).
+
+    For the scan station: one query finds and locks it, and an unknown barcode is UNKNOWN_BARCODE."""
+    tools = tool_list(department=department).select_related(None).select_for_update()
+    return get_by_barcode(tools, barcode, _("tool"), missing="UNKNOWN_BARCODE", field=field)
+
+
 def consumable_get(*, department, barcode: str, include_deleted: bool = False) -> Consumable:
     return get_by_barcode(
         consumable_list(department=department, include_deleted=include_deleted), barcode, _("consumable")

@@ -3,6 +3,8 @@ import math
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from scandy_site.core.api.serializers import BuiltFieldsCacheMixin
+
 from .models import Category, Consumable, Location, MaintenanceRecord, StockMovement, Tool
 from .services import CONSUMABLE_FIELDS, MAX_STOCK, TOOL_FIELDS
 
@@ -54,7 +56,7 @@ class DepartmentSlugField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class InventoryItemSerializer(serializers.ModelSerializer):
+class InventoryItemSerializer(BuiltFieldsCacheMixin, serializers.ModelSerializer):
     category = DepartmentSlugField(slug_field="name", queryset=Category.objects.all(), allow_null=True, required=False)
     location = DepartmentSlugField(slug_field="name", queryset=Location.objects.all(), allow_null=True, required=False)
     department = serializers.CharField(source="department.code", read_only=True)
@@ -109,7 +111,7 @@ class AdjustStockInputSerializer(serializers.Serializer):
     worker_barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class StockMovementSerializer(serializers.ModelSerializer):
+class StockMovementSerializer(BuiltFieldsCacheMixin, serializers.ModelSerializer):
     consumable = serializers.CharField(source="consumable.barcode")
     worker = serializers.CharField(source="worker.barcode", default=None)
     user = serializers.CharField(source="user.username", default=None)

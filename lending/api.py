@@ -98,13 +98,13 @@ class LendingProcessView(DepartmentScopedMixin, APIView):
         args = data.validated_data
         worker = selectors.worker_get(department=self.department, barcode=args["worker_barcode"])
         if args.get("tool_barcode"):
-            tool = _known(_lean_tool_get, self.department, args["tool_barcode"], "tool_barcode")
-            lending = services.lending_checkout(
-                tool=tool, worker=worker, user=request.user, due_date=args.get("due_date"), notes=args["notes"]
-            )
+            lending = services.lending_checkout_by_barcode(
+                department=self.department, tool_barcode=args["tool_barcode"], worker=worker, user=request.user,
+                due_date=args.get("due_date"), notes=args["notes"],
+            )  # fmt: skip
             response = Response(LendingSerializer(lending).data, status=status.HTTP_201_CREATED)
             response.envelope_message = _("%(tool)s lent to %(worker)s until %(due_date)s.") % {
-                "tool": tool.name,
+                "tool": lending.tool.name,
                 "worker": worker.full_name,
                 "due_date": date_format(lending.due_date, "SHORT_DATE_FORMAT"),
             }
@@ -133,14 +133,13 @@ class LendingReturnView(DepartmentScopedMixin, APIView):
     def post(self, request):
         data = LendingReturnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        tool = _known(_lean_tool_get, self.department, data.validated_data["tool_barcode"], "tool_barcode")
-        lending = services.lending_return(
-            tool=tool, user=request.user, notes=data.validated_data["notes"],
-            defective=data.validated_data["defective"],
+        lending = services.lending_return_by_barcode(
+            department=self.department, tool_barcode=data.validated_data["tool_barcode"], user=request.user,
+            notes=data.validated_data["notes"], defective=data.validated_data["defective"],
         )  # fmt: skip
         response = Response(LendingSerializer(lending).data)
         response.envelope_message = _("%(tool)s returned by %(worker)s.") % {
-            "tool": tool.name,
+            "tool": lending.tool.name,
             "worker": lending.worker.full_name,
         }
         return response
@@ -163,11 +162,6 @@ class LendingOverdueView(LendingHistoryView):
         return selectors.lendings_overdue(department=self.department)
 
 
-def _lean_tool_get(*, department, barcode):
-    # Lend and return lock and reload the tool themselves; its category and location are not needed here.
-    return inventory_selectors.tool_get(department=department, barcode=barcode, related=False)
-
-
 def _known(getter, department, barcode, field):
     """A barcode the station sent that does not exist is UNKNOWN_BARCODE, not a plain 404."""
     try:
@@ -175,4 +169,4 @@ def _known(getter, department, barcode, field):
     except ApplicationError as exc:
         if exc.code != "NOT_FOUND":
             raise
-        raise ApplicationError("UNKNOWN_BARCODE", exc.message, errors={field: ["unknown"]}) from exc
+        raise ApplicationError("UNKNOWN_BARCODE", exc.message, errors={field: [_("unknown")]}) from exc

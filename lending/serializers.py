@@ -2,11 +2,12 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from inventory.serializers import ConsumableSerializer, ToolSerializer
+from scandy_site.core.api.serializers import BuiltFieldsCacheMixin
 
 from .models import Lending, Worker
 
 
-class WorkerSerializer(serializers.ModelSerializer):
+class WorkerSerializer(BuiltFieldsCacheMixin, serializers.ModelSerializer):
     department = serializers.CharField(source="department.code", read_only=True)
 
     class Meta:
@@ -15,7 +16,7 @@ class WorkerSerializer(serializers.ModelSerializer):
         read_only_fields = ["department", "created_at", "updated_at"]
 
 
-class LendingSerializer(serializers.ModelSerializer):
+class LendingSerializer(BuiltFieldsCacheMixin, serializers.ModelSerializer):
     tool_barcode = serializers.CharField(source="tool.barcode", read_only=True)
     tool_name = serializers.CharField(source="tool.name", read_only=True)
     worker_barcode = serializers.CharField(source="worker.barcode", read_only=True)

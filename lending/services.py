@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from inventory.barcodes import barcode_ensure_free, barcode_move, barcode_save_new, clean_barcoded, normalise_barcode
 from inventory.models import BarcodeKind, Consumable, StockMovement, Tool
+from inventory.selectors import tool_get_for_update
 from inventory.services import consumable_adjust_stock
 from scandy_site.core.errors import ApplicationError
 from scandy_site.core.history import change_event, diff, record_change, record_changes, snapshot
@@ -149,7 +150,24 @@ def lending_checkout(
 ) -> Lending:
     """Lend a tool. The tool row is locked, so of two people scanning it at once exactly one wins;
     the partial unique index on open lendings is the database's guarantee behind that."""
-    tool = Tool.objects.select_for_update().get(pk=tool.pk)
+    return _checkout(_lock_tool(tool), worker, user=user, due_date=due_date, notes=notes)
+
+
+@transaction.atomic
+def lending_checkout_by_barcode(
+    *, department, tool_barcode: str, worker: Worker, user, due_date: datetime.date | None = None, notes: str = ""
+) -> Lending:
+    """The scan station's lend: finds the tool by its barcode and locks it in the same query."""
+    tool = tool_get_for_update(department=department, barcode=tool_barcode, field="tool_barcode")
+    return _checkout(tool, worker, user=user, due_date=due_date, notes=notes)
+
+
+def _lock_tool(tool: Tool) -> Tool:
+    return Tool.objects.select_for_update().get(pk=tool.pk)
+
+
+def _checkout(tool: Tool, worker: Worker, *, user, due_date, notes) -> Lending:
+    """The rules of lending, for a tool locked in the current transaction."""
     if tool.is_deleted:
         raise ApplicationError("NOT_FOUND", _("This tool is in the trash."))
     if tool.status != Tool.Status.AVAILABLE:
@@ -189,7 +207,18 @@ def lending_checkout(
 
 @transaction.atomic
 def lending_return(*, tool: Tool, user, notes: str = "", defective: bool = False) -> Lending:
-    tool = Tool.objects.select_for_update().get(pk=tool.pk)
+    return _return(_lock_tool(tool), user=user, notes=notes, defective=defective)
+
+
+@transaction.atomic
+def lending_return_by_barcode(*, department, tool_barcode: str, user, notes: str = "", defective: bool = False):
+    """The scan station's return: finds the tool by its barcode and locks it in the same query."""
+    tool = tool_get_for_update(department=department, barcode=tool_barcode, field="tool_barcode")
+    return _return(tool, user=user, notes=notes, defective=defective)
+
+
+def _return(tool: Tool, *, user, notes: str, defective: bool) -> Lending:
+    """Take back a tool locked in the current transaction."""
     lending = Lending.objects.select_related("worker", "lent_by").filter(tool=tool, returned_at__isnull=True).first()
     if lending is None:
         raise ApplicationError("TOOL_NOT_LENT", _("%(tool)s is not lent out.") % {"tool": tool.name})
