@@ -93,6 +93,28 @@ def test_a_token_header_is_ignored_on_login(anonymous, plain_user, password):
     assert response.status_code == 200
 
 
+def test_an_unknown_token_is_not_authenticated(anonymous):
+    anonymous.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    response = anonymous.get("/api/auth/me")
+    error(response, 401, "NOT_AUTHENTICATED")
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_deleted_token_stops_working_at_once(api_for, admin_user, employee):
+    client = api_for(employee)
+    assert client.get("/api/auth/me").status_code == 200
+    Token.objects.filter(user=employee).delete()
+    error(client.get("/api/auth/me"), 401, "NOT_AUTHENTICATED")
+
+
+def test_the_token_of_a_deactivated_user_stops_working(api_for, admin_user, employee):
+    client = api_for(employee)
+    assert client.get("/api/auth/me").status_code == 200
+    employee.is_active = False
+    employee.save(update_fields=["is_active"])
+    error(client.get("/api/auth/me"), 401, "NOT_AUTHENTICATED")
+
+
 def test_login_is_throttled(anonymous, plain_user, password, settings):
     attempts = [
         anonymous.post("/api/auth/token", {"username": plain_user.username, "password": f"guess{i}"}, format="json")
