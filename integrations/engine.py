@@ -15,6 +15,7 @@ values, and which fields are local-only. The engine does the rest:
 
 import datetime
 import decimal
+import functools
 import hashlib
 import json
 import logging
@@ -26,11 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, models, router
+from django.db import models
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from scandy_site.core.bulk import RowInserter
 from scandy_site.core.history import event_row, record_changes
 from scandy_site.core.models import ChangeEvent
 
@@ -606,7 +608,8 @@ class _Writer:
         self.result.created = len(remote_ids)
         if self.dry_run:
             return
-        inserter = _Inserter(self.model, mapped={self.attnames[name]: f for name, f in self.model_fields.items()})
+        convert = {self.attnames[name]: functools.partial(to_model_value, f) for name, f in self.model_fields.items()}
+        inserter = RowInserter(self.model, convert=convert)
         key = self.connector.remote_key
         for batch in _batches(remote_ids):
             inserter.insert([self._row(remote_id) for remote_id in batch], now=self.now)
@@ -762,60 +765,6 @@ class _Writer:
                 record_changes(*self.history, batch_size=BATCH_SIZE)
             self.connector.after_apply(self.result)
         return self.result
-
-
-class _Inserter:
-    """INSERTs many rows with one `executemany` per batch: the ORM's bulk_create builds every value
-    through its SQL compiler, which is most of the time of a large first sync. Columns without a value
-    get the field's default (or, for auto_now/auto_now_add, the sync's time); values go through the
-    field's own `get_db_prep_save`, so every database backend gets what it expects."""
-
-    def __init__(self, model, *, mapped: dict):
-        self.model = model
-        self.mapped = mapped  # attname -> model field whose values come in canonical form
-        meta = model._meta
-        self.fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
-        if meta.pk not in self.fields and not isinstance(meta.pk, models.AutoField):
-            self.fields.append(meta.pk)
-        connection = connections[router.db_for_write(model)]
-        self.connection = connection
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        placeholders = ", ".join(["%s"] * len(self.fields))
-        self.sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"
-        self.prepare = [self._preparer(f) for f in self.fields]
-
-    def _preparer(self, model_field):
-        plain = isinstance(model_field, models.CharField | models.TextField | models.IntegerField | models.BooleanField)
-        if isinstance(model_field, models.ForeignKey):
-            plain = isinstance(model_field.target_field, models.CharField | models.IntegerField)
-        converts = model_field.attname in self.mapped and not plain
-
-        def prepare(value):
-            if converts:
-                value = to_model_value(self.mapped[model_field.attname], value)
-            return value if plain or value is None else model_field.get_db_prep_save(value, self.connection)
-
-        return prepare
-
-    def _fill(self, model_field, now):
-        """The value of a column the row does not set, prepared once per batch."""
-        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
-            value = now
-        else:
-            value = model_field.get_default()  # "" for text without a default, None for nullable columns
-        return None if value is None else model_field.get_db_prep_save(value, self.connection)
-
-    def insert(self, rows: list[dict], *, now) -> None:
-        fills = {f.attname: self._fill(f, now) for f in self.fields}
-        params = [
-            [
-                prepare(row[f.attname]) if f.attname in row else fills[f.attname]
-                for f, prepare in zip(self.fields, self.prepare, strict=True)
-            ]
-            for row in rows
-        ]
-        with self.connection.cursor() as cursor:
-            cursor.executemany(self.sql, params)
 
 
 def apply(fetched: Fetched, *, run=None, now=None, dry_run: bool = False, history: list | None = None) -> EntityResult:
