@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from inventory.models import Tool
-from tests.factories import ConsumableFactory
+from tests.e2e.conftest import log_in
+from tests.factories import PASSWORD, ConsumableFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -117,3 +118,26 @@ def test_login_form_and_label_selection(live_server, login, page, admin_user, pl
     box.check()
     expect(button).to_contain_text("(1)")
     page.screenshot(path=f"{SCREENSHOTS}/scandy-e2e-consumables-phone.png", full_page=True)
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_every_navigation_entry_is_visible_for_an_administrator(live_server, browser, admin_user, settings, width):
+    """With every module on and the longer German words, the administrator's navigation shows all its entries
+    on a laptop screen, none hidden behind a sideways scroll."""
+    settings.ENABLE_TICKET_SYSTEM = settings.ENABLE_JOB_BOARD = settings.ENABLE_WEEKLY_REPORTS = True
+    settings.CETEC_URL = "http://127.0.0.1:9/cetec"
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="de-DE")
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, admin_user.username, PASSWORD)
+        page.goto(f"{live_server.url}/?language=de")
+        nav = page.locator(".mainnav")
+        links = nav.get_by_role("link")
+        assert links.count() >= 13
+        assert nav.evaluate("n => n.scrollWidth <= n.clientWidth"), "the navigation scrolls sideways"
+        for index in range(links.count()):
+            box = links.nth(index).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, links.nth(index).inner_text()
+        page.screenshot(path=f"{SCREENSHOTS}/scandy-e2e-navigation-{width}.png")
+    finally:
+        context.close()
