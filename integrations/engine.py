@@ -13,6 +13,7 @@ values, and which fields are local-only. The engine does the rest:
    a `SyncConflict` is recorded. Records no longer listed remotely get `remote_deleted_at`.
 """
 
+import abc
 import datetime
 import decimal
 import functools
@@ -63,8 +64,10 @@ class Page:
     total: int | None = None  # how many records the source says it has, for the progress bar
 
 
-class Connector:
-    """One kind of remote record (e.g. ThingsBoard customers) and the local model it fills."""
+class Connector(abc.ABC):
+    """One kind of remote record (e.g. ThingsBoard customers) and the local model it fills.
+
+    Every connector implements `pages`, `remote_id` and `map`; the other methods have working defaults."""
 
     source: str = ""
     entity: str = ""
@@ -76,26 +79,30 @@ class Connector:
     # then mapped once more instead of being skipped as "received exactly as before".
     mapping_version = 1
 
+    @abc.abstractmethod
     def pages(self) -> Iterator[Page]:
-        raise NotImplementedError
+        """The remote records, page by page."""
 
+    @abc.abstractmethod
     def remote_id(self, raw) -> str:
-        raise NotImplementedError
+        """The remote system's id of a raw record."""
 
+    @abc.abstractmethod
     def map(self, raw) -> dict[str, Any]:
         """Values for every name in `fields`; raise RecordError (or let KeyError/TypeError/ValueError
         escape) for a record that cannot be used."""
-        raise NotImplementedError
 
     def children(self, raw) -> list | None:
         """Child rows kept with the record (JSON-safe), written by `write_children`; remote-owned."""
         return None
 
     def write_children(self, children_by_pk: dict) -> None:
-        """Replace the child rows of the given records."""
+        """Replace the child rows of the given records (a connector without children has none to write)."""
+        return None
 
     def after_apply(self, result: "EntityResult") -> None:
         """Runs inside the sync transaction after the records were written (not on a dry run)."""
+        return None
 
 
 # --- Values: one JSON-safe form to hash, store and compare -------------------------------------------
