@@ -28,8 +28,5 @@ def _user_for_token(key: str):
     users, tokens = quote(user_model._meta.db_table), quote(Token._meta.db_table)
     user_pk = quote(user_model._meta.pk.column)
     token_user, token_key = quote(Token._meta.get_field("user").column), quote(Token._meta.pk.column)
-    sql = (
-        f"SELECT u.* FROM {users} u INNER JOIN {tokens} t ON t.{token_user} = u.{user_pk} "
-        f"WHERE t.{token_key} = %s"
-    )
+    sql = f"SELECT u.* FROM {users} u INNER JOIN {tokens} t ON t.{token_user} = u.{user_pk} WHERE t.{token_key} = %s"
     return next(iter(user_model.objects.raw(sql, [key])), None)
