@@ -18,8 +18,10 @@ from decimal import Decimal, InvalidOperation
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from scandy_site.core.errors import ApplicationError
+from scandy_site.core.history import SystemNote
 
 from . import services
 from .barcodes import normalise_barcode
@@ -29,6 +31,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 EXPORT_DELIMITER = ";"  # what spreadsheet programs in German locales expect; import takes both
 MAX_INT = 2_147_483_647  # an integer column on every supported database
+CSV_IMPORT_NOTE = SystemNote(gettext_noop("CSV import"))
 # A cell starting like a formula is prefixed with ' on export so spreadsheets do not run it;
 # the prefix is taken off again on import.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -439,7 +442,7 @@ class _ToolImporter(_Importer):
         changes = {k: v for k, v in fields.items() if getattr(item, k) != v}
         if not changes:
             return "unchanged"
-        services.tool_update(tool=item, user=self.user, note=_("CSV import"), **changes)
+        services.tool_update(tool=item, user=self.user, note=CSV_IMPORT_NOTE, **changes)
         return "updated"
 
 
@@ -456,7 +459,7 @@ class _ConsumableImporter(_Importer):
         if not changes and stock == item.current_stock:
             return "unchanged"
         if changes:
-            item = services.consumable_update(consumable=item, user=self.user, note=_("CSV import"), **changes)
+            item = services.consumable_update(consumable=item, user=self.user, note=CSV_IMPORT_NOTE, **changes)
         if stock != item.current_stock:
             services.consumable_adjust_stock(
                 consumable=item, user=self.user, delta=stock - item.current_stock, reason=_("CSV import"),

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from scandy_site.core.errors import ApplicationError
-from scandy_site.core.history import diff, record_change, snapshot
+from scandy_site.core.history import SystemNote, diff, record_change, snapshot
 from scandy_site.core.validation import clean_or_raise, reject_unknown_fields
 
 from .barcodes import (
@@ -348,7 +349,7 @@ def _purge(item, *, user) -> None:
     if not item.is_deleted:
         raise ApplicationError("VALIDATION_ERROR", _("Only records in the trash can be deleted for good."))
     barcode_release(kind=_KIND[type(item)], object_id=item.pk)
-    record_change(item, action="deleted", user=user, note="purged")
+    record_change(item, action="deleted", user=user, note=SystemNote(gettext_noop("purged")))
     item.delete()
 
 

@@ -13,14 +13,14 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from inventory.barcodes import barcode_ensure_free, barcode_move, barcode_save_new, clean_barcoded, normalise_barcode
 from inventory.models import BarcodeKind, Consumable, StockMovement, Tool
 from inventory.selectors import tool_get_for_update
 from inventory.services import consumable_adjust_stock
 from scandy_site.core.errors import ApplicationError
-from scandy_site.core.history import change_event, diff, record_change, record_changes, snapshot
+from scandy_site.core.history import SystemNote, change_event, diff, record_change, record_changes, snapshot
 from scandy_site.core.models import SiteConfiguration
 
 from .models import Lending, OverdueDigest, Worker
@@ -198,7 +198,7 @@ def _checkout(tool: Tool, worker: Worker, *, user, due_date, notes) -> Lending:
     record_changes(
         change_event(
             tool, action="updated", user=user, changes={"status": [Tool.Status.AVAILABLE, Tool.Status.LENT]},
-            note=_("Lent to %(worker)s") % {"worker": worker.full_name},
+            note=SystemNote(gettext_noop("Lent to %(worker)s"), {"worker": worker.full_name}),
         ),
         change_event(lending, action="created", user=user, changes={"worker": [None, worker.barcode]}),
     )  # fmt: skip
@@ -234,7 +234,7 @@ def _return(tool: Tool, *, user, notes: str, defective: bool) -> Lending:
     record_changes(
         change_event(
             tool, action="updated", user=user, changes={"status": [Tool.Status.LENT, new_status]},
-            note=_("Returned by %(worker)s") % {"worker": lending.worker.full_name},
+            note=SystemNote(gettext_noop("Returned by %(worker)s"), {"worker": lending.worker.full_name}),
         ),
         change_event(
             lending, action="updated", user=user, changes={"returned_at": [None, lending.returned_at.isoformat()]}

@@ -142,6 +142,7 @@ class TransitionInputSerializer(serializers.Serializer):
 
 class HistorySerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user.username", default=None)
+    note = serializers.CharField(source="shown_note", read_only=True)
 
     class Meta:
         model = ChangeEvent

@@ -11,10 +11,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from scandy_site.accounts.models import Department
 from scandy_site.core.errors import ApplicationError
-from scandy_site.core.history import diff, record_change, snapshot
+from scandy_site.core.history import SystemNote, diff, record_change, snapshot
 from scandy_site.core.validation import clean_or_raise, reject_unknown_fields
 
 from . import policy
@@ -216,7 +217,7 @@ def ticket_assign(*, ticket: Ticket, user, assignee) -> TicketAssignment:
     record_change(
         ticket, action="updated", user=user,
         changes={"assignees": [", ".join(before) or None, ", ".join(sorted([*before, assignee.username]))]},
-        note=_("Assigned to %(user)s") % {"user": assignee.get_full_name() or assignee.username},
+        note=SystemNote(gettext_noop("Assigned to %(user)s"), {"user": assignee.get_full_name() or assignee.username}),
     )  # fmt: skip
     if ticket.status == Ticket.Status.OPEN:
         _move(ticket, Ticket.Status.ASSIGNED, user=user)
@@ -240,7 +241,9 @@ def ticket_unassign(*, ticket: Ticket, user, assignee) -> None:
     after = [name for name in before if name != assignee.username]
     record_change(
         ticket, action="updated", user=user, changes={"assignees": [", ".join(before), ", ".join(after) or None]},
-        note=_("%(user)s no longer assigned") % {"user": assignee.get_full_name() or assignee.username},
+        note=SystemNote(
+            gettext_noop("%(user)s no longer assigned"), {"user": assignee.get_full_name() or assignee.username}
+        ),
     )  # fmt: skip
 
 

@@ -62,7 +62,8 @@ def send_timesheet_mail(kind: str, timesheet_id: int, *, actor_id=None) -> int:
 
 def _reopen_reason(timesheet) -> str:
     latest = selectors.timesheet_history(timesheet=timesheet, limit=20)
-    return next((event.note for event in latest if "status" in event.changes), "")
+    with translation.override(settings.LANGUAGE_CODE):  # the language of the mail (see _render)
+        return next((event.shown_note for event in latest if "status" in event.changes), "")
 
 
 def previous_week(today=None) -> tuple[int, int]:

@@ -14,9 +14,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from scandy_site.core.errors import ApplicationError
-from scandy_site.core.history import record_change
+from scandy_site.core.history import SystemNote, record_change
 
 from . import workflow
 from .models import DAY_FIELDS, DAYS, MINUTES_PER_DAY, Timesheet, TimesheetEntry, hours_minutes, week_monday
@@ -278,7 +279,8 @@ def _prepare_for_change(timesheet, user) -> None:
     """Entries change only in a draft; a change to a rejected report takes it back to draft first."""
     workflow.check_editable(user, timesheet)
     if timesheet.status == Timesheet.Status.REJECTED:
-        _move(timesheet, Timesheet.Status.DRAFT, user=user, note=_("Back to draft for correction"))
+        back = SystemNote(gettext_noop("Back to draft for correction"))
+        _move(timesheet, Timesheet.Status.DRAFT, user=user, note=back)
 
 
 def _too_many(field: str) -> ApplicationError:
@@ -468,7 +470,7 @@ def timesheet_copy_previous_week(*, timesheet: Timesheet, user) -> int:
     record_change(
         timesheet, action="updated", user=user,
         changes={"entries": [None, "; ".join(str(e) for e in timesheet.entries.all())]},
-        note=_("Copied from week %(week)s/%(year)s") % {"week": week, "year": year},
+        note=SystemNote(gettext_noop("Copied from week %(week)s/%(year)s"), {"week": week, "year": year}),
     )  # fmt: skip
     return len(copied)
 

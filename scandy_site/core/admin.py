@@ -53,11 +53,11 @@ class EntityFilter(admin.SimpleListFilter):
 @admin.register(ChangeEvent)
 class ChangeEventAdmin(ReadOnlyAdminMixin, CapabilityAdminMixin, admin.ModelAdmin):
     capability = "system.manage"
-    list_display = ("id", "at", "entity_label", "action", "object_key", "changed", "note", "department", "user")
+    list_display = ("id", "at", "entity_label", "action", "object_key", "changed", "shown_note", "department", "user")
     list_filter = (EntityFilter, "action", "department")
     search_fields = ("entity", "object_key", "note", "user__username")
     list_select_related = ("user", "department")
-    fields = ("id", "at", "entity_label", "action", "object_key", "object_id", "changed", "note", "department",
+    fields = ("id", "at", "entity_label", "action", "object_key", "object_id", "changed", "shown_note", "department",
               "user")  # fmt: skip
     readonly_fields = fields
     show_full_result_count = False
@@ -69,3 +69,7 @@ class ChangeEventAdmin(ReadOnlyAdminMixin, CapabilityAdminMixin, admin.ModelAdmi
     @admin.display(description=_("changes"))
     def changed(self, event):
         return change_summary(event)
+
+    @admin.display(description=_("note"))
+    def shown_note(self, event):
+        return event.shown_note

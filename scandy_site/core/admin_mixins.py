@@ -343,7 +343,7 @@ class HistoryInline(ReadOnlyInlineMixin, GenericTabularInline):
     model = ChangeEvent
     ct_field = "content_type"
     ct_fk_field = "object_id"
-    fields = readonly_fields = ("at", "action", "change_summary", "note", "user")
+    fields = readonly_fields = ("at", "action", "change_summary", "shown_note", "user")
     verbose_name = _("history entry")
     verbose_name_plural = _("history (latest entries)")
 
@@ -356,6 +356,10 @@ class HistoryInline(ReadOnlyInlineMixin, GenericTabularInline):
     @admin.display(description=_("changes"))
     def change_summary(self, event):
         return change_summary(event)
+
+    @admin.display(description=_("note"))
+    def shown_note(self, event):
+        return event.shown_note
 
 
 def change_summary(event: ChangeEvent):

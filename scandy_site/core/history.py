@@ -10,6 +10,7 @@ from the first history row to the commit, which services write at the end of the
 
 import datetime
 import decimal
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, router, transaction
@@ -48,10 +49,29 @@ def _integer_pk(pk):
     return pk if isinstance(pk, int) else None
 
 
+@dataclass(frozen=True)
+class SystemNote:
+    """A history note Scandy writes itself ("Lent to %(worker)s"): stored untranslated with its parameters,
+    so each reader sees it in their own language, whoever's action wrote it. Mark `message` with
+    `gettext_noop` so that it reaches the catalogues."""
+
+    message: str
+    params: dict = field(default_factory=dict)
+
+
 def event_row(
-    model, pk, *, key: str, action: str, changes: dict | None = None, note: str = "", department_id=None, user=None
+    model,
+    pk,
+    *,
+    key: str,
+    action: str,
+    changes: dict | None = None,
+    note: str | SystemNote = "",
+    department_id=None,
+    user=None,
 ) -> ChangeEvent:
     """An unsaved history row for the record `pk` of `model`, known to the API as `key`."""
+    system = isinstance(note, SystemNote)
     return ChangeEvent(
         content_type=ContentType.objects.get_for_model(model),
         object_id=_integer_pk(pk),
@@ -59,13 +79,16 @@ def event_row(
         entity=model._meta.model_name,
         action=action,
         changes=changes or {},
-        note=note[:255],
+        note=(note.message if system else note)[:255],
+        note_params={k: str(v)[:255] for k, v in note.params.items()} if system else None,
         department_id=department_id,
         user=user if getattr(user, "is_authenticated", False) else None,
     )
 
 
-def change_event(instance, *, action: str, user=None, changes: dict | None = None, note: str = "") -> ChangeEvent:
+def change_event(
+    instance, *, action: str, user=None, changes: dict | None = None, note: str | SystemNote = ""
+) -> ChangeEvent:
     """An unsaved history row; `record_changes` writes several in one statement."""
     from scandy_site.events.kinds import object_key
 
@@ -75,7 +98,7 @@ def change_event(instance, *, action: str, user=None, changes: dict | None = Non
     )  # fmt: skip
 
 
-def record_change(instance, *, action: str, user=None, changes: dict | None = None, note: str = ""):
+def record_change(instance, *, action: str, user=None, changes: dict | None = None, note: str | SystemNote = ""):
     return record_changes(change_event(instance, action=action, user=user, changes=changes, note=note))[0]
 
 

@@ -90,7 +90,10 @@ class ChangeEvent(models.Model):
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     # {field: [old, new]} as JSON-safe strings/numbers.
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # A person's words, or, with `note_params` set, a sentence Scandy wrote itself: then `note` holds its
+    # untranslated source and `shown_note` puts it into each reader's language.
     note = models.CharField(_("note"), max_length=255, blank=True)
+    note_params = models.JSONField(_("note parameters"), null=True, blank=True)
     department = models.ForeignKey(
         "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("department"),
@@ -116,6 +119,16 @@ class ChangeEvent(models.Model):
     @property
     def type(self) -> str:
         return f"{self.entity}.{self.action}"
+
+    @property
+    def shown_note(self) -> str:
+        """The note in the active language."""
+        if self.note_params is None:
+            return self.note
+        try:
+            return gettext(self.note) % self.note_params
+        except (KeyError, TypeError, ValueError):  # a catalogue entry that no longer fits its parameters
+            return self.note
 
     @property
     def changed_fields(self) -> list[str]:
