@@ -4,19 +4,16 @@ after the commit (django-q2 task).
 
 `user=None` is the system (demo data, management commands): no rights are checked, the rules still are."""
 
-import logging
-
 from django.db import IntegrityError, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from scandy_site.core.errors import ApplicationError
 from scandy_site.core.history import diff, record_change, snapshot
+from scandy_site.core.queue import queue_after_commit
 from scandy_site.core.validation import clean_or_raise, reject_unknown_fields
 
 from .models import Job, JobApplication
-
-logger = logging.getLogger(__name__)
 
 JOB_FIELDS = ("title", "description", "location", "employment_type", "contact_email", "closing_date", "status")
 MAX_MESSAGE_LENGTH = 5000
@@ -37,20 +34,6 @@ def _actor(user):
 
 def _clean_text(value) -> str:
     return value.strip() if isinstance(value, str) else value
-
-
-def _queue_mail(kind: str, application_id: int) -> None:
-    """After the commit, hand the mail to the django-q2 worker (never to the request)."""
-
-    def enqueue():
-        from django_q.tasks import async_task
-
-        try:
-            async_task("jobs.tasks.send_job_mail", kind, application_id)
-        except Exception:  # the change is committed; a broker hiccup must not turn it into an error page
-            logger.exception("could not queue job mail %s for application %s", kind, application_id)
-
-    transaction.on_commit(enqueue)
 
 
 # --- job offers --------------------------------------------------------------------------------
@@ -123,7 +106,7 @@ def application_create(*, job: Job, user, message: str, phone: str = "") -> JobA
         raise duplicate from exc
     record_change(application, action="created", user=user,
                   changes={"job": [None, job.title], "status": [None, application.status]})  # fmt: skip
-    _queue_mail("new_application", application.pk)
+    queue_after_commit("jobs.tasks.send_job_mail", "new_application", application.pk)
     return application
 
 

@@ -22,22 +22,13 @@ from inventory.services import consumable_adjust_stock
 from scandy_site.core.errors import ApplicationError
 from scandy_site.core.history import SystemNote, change_event, diff, record_change, record_changes, snapshot
 from scandy_site.core.models import SiteConfiguration
+from scandy_site.core.validation import reject_unknown_fields
 
 from .models import Lending, OverdueDigest, Worker
 
 logger = logging.getLogger(__name__)
 
 WORKER_FIELDS = ("barcode", "first_name", "last_name", "email", "active")
-
-
-def _reject_unknown(fields: dict) -> None:
-    unknown = set(fields) - set(WORKER_FIELDS)
-    if unknown:
-        raise ApplicationError(
-            "VALIDATION_ERROR",
-            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
-            errors={name: [_("unknown field")] for name in sorted(unknown)},
-        )
 
 
 def _actor(user):
@@ -50,7 +41,7 @@ def _lock(worker: Worker) -> Worker:
 
 @transaction.atomic
 def worker_create(*, department, user, **fields) -> Worker:
-    _reject_unknown(fields)
+    reject_unknown_fields(fields, WORKER_FIELDS)
     fields = dict(fields)
     fields["barcode"] = normalise_barcode(fields.get("barcode"))
     barcode_ensure_free(department=department, barcode=fields["barcode"])
@@ -63,7 +54,7 @@ def worker_create(*, department, user, **fields) -> Worker:
 
 @transaction.atomic
 def worker_update(*, worker: Worker, user, note: str = "", **fields) -> Worker:
-    _reject_unknown(fields)
+    reject_unknown_fields(fields, WORKER_FIELDS)
     worker = _lock(worker)
     if worker.deleted_at is not None:
         raise ApplicationError("NOT_FOUND", _("This worker is in the trash; restore it first."))

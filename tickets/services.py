@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from scandy_site.accounts.models import Department
 from scandy_site.core.errors import ApplicationError
 from scandy_site.core.history import SystemNote, diff, record_change, snapshot
+from scandy_site.core.queue import queue_after_commit
 from scandy_site.core.validation import clean_or_raise, reject_unknown_fields
 
 from . import policy
@@ -111,17 +112,7 @@ def next_ticket_number(now=None) -> str:
 
 
 def _queue_mail(kind: str, ticket_id: int, **extra) -> None:
-    """After the commit, hand the mail to the django-q2 worker (never to the request)."""
-
-    def enqueue():
-        from django_q.tasks import async_task
-
-        try:
-            async_task("tickets.tasks.send_ticket_mail", kind, ticket_id, **extra)
-        except Exception:  # the change is committed; a broker hiccup must not turn it into an error page
-            logger.exception("could not queue ticket mail %s for ticket %s", kind, ticket_id)
-
-    transaction.on_commit(enqueue)
+    queue_after_commit("tickets.tasks.send_ticket_mail", kind, ticket_id, **extra)
 
 
 # --- tickets -----------------------------------------------------------------------------------

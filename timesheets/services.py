@@ -6,7 +6,6 @@ for after the commit (django-q2 task).
 `user=None` is the system (demo data, management commands): no rights are checked, the workflow still is."""
 
 import datetime
-import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -18,11 +17,11 @@ from django.utils.translation import gettext_noop
 
 from scandy_site.core.errors import ApplicationError
 from scandy_site.core.history import SystemNote, record_change
+from scandy_site.core.queue import queue_after_commit
+from scandy_site.core.validation import reject_unknown_fields
 
 from . import workflow
 from .models import DAY_FIELDS, DAYS, MINUTES_PER_DAY, Timesheet, TimesheetEntry, hours_minutes, week_monday
-
-logger = logging.getLogger(__name__)
 
 ENTRY_FIELDS = ("date", "start_time", "end_time", "break_minutes", "hours", "minutes", "activity", "description",
                 "ticket")  # fmt: skip
@@ -62,18 +61,7 @@ def check_week(year, week) -> tuple[int, int]:
 
 
 def _queue_mail(kind: str, timesheet_id: int, *, actor) -> None:
-    """After the commit, hand the mail to the django-q2 worker (never to the request)."""
-    actor_id = getattr(actor, "pk", None)
-
-    def enqueue():
-        from django_q.tasks import async_task
-
-        try:
-            async_task("timesheets.tasks.send_timesheet_mail", kind, timesheet_id, actor_id=actor_id)
-        except Exception:  # the change is committed; a broker hiccup must not turn it into an error page
-            logger.exception("could not queue timesheet mail %s for report %s", kind, timesheet_id)
-
-    transaction.on_commit(enqueue)
+    queue_after_commit("timesheets.tasks.send_timesheet_mail", kind, timesheet_id, actor_id=getattr(actor, "pk", None))
 
 
 def _refresh_totals(timesheet: Timesheet) -> None:
@@ -176,12 +164,7 @@ def resolve_ticket(*, timesheet, ticket):
 
 def _entry_values(timesheet, *, user, current: TimesheetEntry | None = None, **fields) -> EntryValues:
     """Validated values of a new entry, or of `current` with `fields` changed (only the fields sent)."""
-    unknown = set(fields) - set(ENTRY_FIELDS)
-    if unknown:
-        raise ApplicationError(
-            "VALIDATION_ERROR", _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
-            errors={name: [_("unknown field")] for name in sorted(unknown)},
-        )  # fmt: skip
+    reject_unknown_fields(fields, ENTRY_FIELDS)
     start = timesheet.week_start
     # The day: a date inside the report's week.
     if "date" in fields or current is None:
