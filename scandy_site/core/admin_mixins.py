@@ -235,7 +235,9 @@ class ServiceAdminMixin:
         return super().response_delete(request, obj_display, obj_id)
 
     def trash_object(self, request, obj) -> None:
-        raise NotImplementedError
+        """Move `obj` to the trash through its service. Every admin of records with a trash (`deleted_at`)
+        implements it; records without one count as trashed (`is_trashed`) and only reach `purge_object`."""
+        raise NotImplementedError(f"{type(self).__name__} must say how its records go to the trash")
 
     def purge_object(self, request, obj) -> None:
         raise ApplicationError("VALIDATION_ERROR", gettext("This record cannot be deleted for good."))
