@@ -17,9 +17,9 @@ from scandy_site.core.admin_mixins import (
     latest_only,
 )
 from scandy_site.core.errors import ApplicationError
+from scandy_site.core.sheet_views import sheet_export
 
-from . import csv_io, services
-from .csv_views import csv_download
+from . import services
 from .labels import label_sheet_response
 from .models import BarcodeRegistration, Category, Consumable, Location, MaintenanceRecord, StockMovement, Tool
 
@@ -131,7 +131,7 @@ class ToolAdmin(_ItemAdmin):
     label_kind = "tool"
     actions = (
         "mark_defective", "mark_available", "print_labels", "move_to_trash", "restore_from_trash", "purge",
-        "export_csv",
+        "export_csv", "export_xlsx",
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("department", "barcode", "name", "description", "category", "location")}),
@@ -184,7 +184,11 @@ class ToolAdmin(_ItemAdmin):
 
     @admin.action(description=_("Export selected as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        return csv_download(csv_io.tools_export_csv(queryset), "tools-selected")
+        return sheet_export("tools", queryset, basename="tools-selected", fmt="csv")
+
+    @admin.action(description=_("Export selected as Excel"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return sheet_export("tools", queryset, basename="tools-selected", fmt="xlsx")
 
 
 class StockMovementInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -224,7 +228,9 @@ class ConsumableAdmin(_ItemAdmin):
     search_fields = ("barcode", "name", "supplier")
     inlines = (StockMovementInline, HistoryInline)
     label_kind = "consumable"
-    actions = ("adjust_stock", "print_labels", "move_to_trash", "restore_from_trash", "purge", "export_csv")
+    actions = (
+        "adjust_stock", "print_labels", "move_to_trash", "restore_from_trash", "purge", "export_csv", "export_xlsx",
+    )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("department", "barcode", "name", "description", "category", "location")}),
         (_("Stock"), {"fields": ("current_stock", "unit", "min_stock", "max_stock")}),
@@ -292,7 +298,11 @@ class ConsumableAdmin(_ItemAdmin):
 
     @admin.action(description=_("Export selected as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        return csv_download(csv_io.consumables_export_csv(queryset), "consumables-selected")
+        return sheet_export("consumables", queryset, basename="consumables-selected", fmt="csv")
+
+    @admin.action(description=_("Export selected as Excel"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return sheet_export("consumables", queryset, basename="consumables-selected", fmt="xlsx")
 
 
 @admin.register(MaintenanceRecord)

@@ -1,11 +1,16 @@
-from django.urls import include, path
+from django.urls import path
 
-from . import views
+from . import sheet_views, views
 
 app_name = "inventory"
 urlpatterns = [
     # First, so that tools/import/ is not taken for a tool with the barcode "import".
-    path("", include("inventory.csv_urls")),
+    path("tools/export.csv", sheet_views.tools_export, {"fmt": "csv"}, name="tools-export"),
+    path("tools/export.xlsx", sheet_views.tools_export, {"fmt": "xlsx"}, name="tools-export-xlsx"),
+    path("tools/import/", sheet_views.tools_import, name="tools-import"),
+    path("consumables/export.csv", sheet_views.consumables_export, {"fmt": "csv"}, name="consumables-export"),
+    path("consumables/export.xlsx", sheet_views.consumables_export, {"fmt": "xlsx"}, name="consumables-export-xlsx"),
+    path("consumables/import/", sheet_views.consumables_import, name="consumables-import"),
     path("tools/", views.tool_list, name="tools"),
     path("tools/new/", views.tool_create, name="tool-create"),
     path("tools/<str:barcode>/", views.tool_detail, name="tool-detail"),

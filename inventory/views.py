@@ -9,7 +9,7 @@ import math
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from lending import selectors as lending_selectors
 from scandy_site.accounts.permissions import capability_required
 from scandy_site.core.errors import ApplicationError
 from scandy_site.core.listing import list_page
+from scandy_site.core.pages import choose_department_page
 
 from . import selectors, services
 from .filters import ConsumableFilter, ToolFilter
@@ -31,6 +32,7 @@ from .forms import (
     filter_names,
 )
 from .models import Category, Location, Tool
+from .sheet_views import export_urls
 
 # The full history is in the admin; a detail page shows the recent part.
 HISTORY_LIMIT = 25
@@ -70,14 +72,6 @@ def _scope(request):
     return scope
 
 
-def _optional_reverse(name: str) -> str | None:
-    # The CSV pages come from another module; the lists work without them.
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
 def _scanned_match(request, filterset):
     """A full barcode typed or scanned into the search and sent with Enter opens that record directly."""
     query = request.GET.get("q", "").strip()
@@ -91,15 +85,6 @@ def _list_page(request, *, filterset, orderings, template: str, partial: str, co
     context["filters"] = filterset.form
     return list_page(
         request, items=filterset.qs, orderings=orderings, template=template, partial=partial, context=context
-    )
-
-
-def choose_department(request, what: str):
-    """Creating needs one department; with "all departments" chosen, ask for it first."""
-    return render(
-        request,
-        "inventory/choose_department.html",
-        {"what": what, "departments": request.department_scope.allowed, "next": request.get_full_path()},
     )
 
 
@@ -121,8 +106,8 @@ def tool_list(request):
         "locations": filter_names(Location, scope.department),
         "statuses": Tool.Status.choices,
         "selected_statuses": request.GET.getlist("status"),
-        "export_url": _optional_reverse("inventory:tools-export"),
-        "import_url": _optional_reverse("inventory:tools-import"),
+        "export_urls": export_urls("tools"),
+        "import_url": reverse("inventory:tools-import"),
     }
     return _list_page(
         request,
@@ -162,7 +147,7 @@ def tool_detail(request, barcode):
 def tool_create(request):
     scope = _scope(request)
     if scope.is_all:
-        return choose_department(request, _("tool"))
+        return choose_department_page(request, _("tool"))
     form = ToolForm(request.POST or None, department=scope.department)
     if request.method == "POST" and form.is_valid():
         try:
@@ -261,8 +246,8 @@ def consumable_list(request):
         "scope": scope,
         "categories": filter_names(Category, scope.department),
         "locations": filter_names(Location, scope.department),
-        "export_url": _optional_reverse("inventory:consumables-export"),
-        "import_url": _optional_reverse("inventory:consumables-import"),
+        "export_urls": export_urls("consumables"),
+        "import_url": reverse("inventory:consumables-import"),
     }
     return _list_page(
         request,
@@ -320,7 +305,7 @@ def consumable_detail(request, barcode):
 def consumable_create(request):
     scope = _scope(request)
     if scope.is_all:
-        return choose_department(request, _("consumable"))
+        return choose_department_page(request, _("consumable"))
     form = ConsumableForm(request.POST or None, department=scope.department)
     if request.method == "POST" and form.is_valid():
         try:

@@ -17,6 +17,7 @@ from scandy_site.accounts.permissions import capability_required
 from scandy_site.core.admin_mixins import add_application_error
 from scandy_site.core.errors import ApplicationError
 from scandy_site.core.listing import PAGE_SIZE, has_filters, ordered
+from scandy_site.core.pages import choose_department_page
 
 from . import selectors, services
 from .filters import JobFilter
@@ -89,8 +90,7 @@ def _form_page(request, *, job: Job | None):
     scope = _scope(request)
     department = job.department if job else scope.department
     if department is None:
-        context = {"what": _("job offer"), "departments": scope.allowed, "next": request.get_full_path()}
-        return render(request, "inventory/choose_department.html", context)
+        return choose_department_page(request, _("job offer"))
     if job is not None:
         form = JobForm(request.POST or None, instance=job)
     else:

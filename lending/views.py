@@ -1,5 +1,6 @@
-"""Pages: QuickScan, workers, lending history (with CSV export) and label sheets. Thin: parse input,
-call a selector or service, render. A missing record is a 404 (ApplicationErrorMiddleware)."""
+"""Pages: QuickScan, workers (with their import and export), lending history (with its export) and label
+sheets. Thin: parse input, call a selector or service, render. A missing record is a 404
+(ApplicationErrorMiddleware)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,17 +12,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inventory import selectors as inventory_selectors
-from inventory.csv_views import csv_download
 from inventory.labels import LabelLayout, label_sheet_response
 from inventory.models import Tool
-from inventory.views import choose_department
 from scandy_site.accounts.permissions import capability_required
 from scandy_site.core.admin_mixins import add_application_error
 from scandy_site.core.errors import ApplicationError
 from scandy_site.core.listing import list_page
+from scandy_site.core.pages import choose_department_page
+from scandy_site.core.sheet_views import ImportPage, sheet_export, sheet_import_page
+from scandy_site.core.tabular import download
 
 from . import selectors, services
-from .exports import lendings_export_csv
+from .exports import COLUMNS as LENDING_COLUMNS
+from .exports import lending_rows
 from .filters import LendingFilter, WorkerFilter
 from .forms import WorkerForm
 
@@ -105,11 +108,32 @@ def worker_list(request):
         matches = list(filterset.qs.filter(barcode=query)[:2])
         if len(matches) == 1:
             return redirect("lending:worker-detail", barcode=matches[0].barcode)
-    context = {"scope": scope, "filters": filterset.form}
+    context = {"scope": scope, "filters": filterset.form, "export_urls": _worker_export_urls()}
     return list_page(
         request, items=filterset.qs, orderings=WORKER_ORDERINGS, template="lending/worker_list.html",
         partial="lending/_worker_results.html", context=context,
     )  # fmt: skip
+
+
+def _worker_export_urls() -> dict:
+    return {"csv": reverse("lending:workers-export"), "xlsx": reverse("lending:workers-export-xlsx")}
+
+
+@require_GET
+@capability_required("lending.use")
+def worker_export(request, fmt: str):
+    """The worker list as CSV or xlsx, with the same filters as the list page; the columns its import takes."""
+    scope = _scope(request)
+    workers = WorkerFilter(request.GET, queryset=selectors.worker_list(department=scope.department)).qs
+    return sheet_export("workers", workers, basename=f"workers-{_scope_label(scope)}", fmt=fmt)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("data.import")
+def worker_import(request):
+    """Workers from a spreadsheet (a class list): upload, preview, confirm."""
+    page = ImportPage("workers", _("Import workers"), reverse("lending:workers"), _worker_export_urls())
+    return sheet_import_page(request, page)
 
 
 @require_GET
@@ -132,7 +156,7 @@ def worker_detail(request, barcode):
 def worker_create(request):
     scope = _scope(request)
     if scope.is_all:
-        return choose_department(request, _("worker"))
+        return choose_department_page(request, _("worker"))
     form = WorkerForm(request.POST or None)
 
     def create(fields):
@@ -211,7 +235,8 @@ def lending_history(request):
         "filter_errors": [
             f"{filterset.form[name].label}: {error}" for name, errors in filterset.errors.items() for error in errors
         ],
-        "export_url": reverse("lending:history-export") + (f"?{export_query.urlencode()}" if export_query else ""),
+        "export_urls": {"csv": reverse("lending:history-export"), "xlsx": reverse("lending:history-export-xlsx")},
+        "export_query": export_query.urlencode(),
     }
     return list_page(
         request, items=filterset.qs, orderings=LENDING_ORDERINGS, default="-lent",
@@ -221,11 +246,11 @@ def lending_history(request):
 
 @require_GET
 @capability_required("lending.use")
-def lending_history_export(request):
-    """The lending history as CSV, with the same filters as the page (newest first)."""
+def lending_history_export(request, fmt: str):
+    """The lending history as CSV or xlsx, with the same filters as the page (newest first)."""
     scope = _scope(request)
     lendings = _lendings(request, scope).qs.order_by("-lent_at", "-id")
-    return csv_download(lendings_export_csv(lendings), f"lendings-{_scope_label(scope)}")
+    return download(LENDING_COLUMNS, lending_rows(lendings), basename=f"lendings-{_scope_label(scope)}", fmt=fmt)
 
 
 # --- Labels ------------------------------------------------------------------------------------

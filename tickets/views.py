@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from scandy_site.accounts.permissions import capability_required
 from scandy_site.core.admin_mixins import add_application_error
 from scandy_site.core.errors import ApplicationError
+from scandy_site.core.pages import choose_department_page
 
 from . import exports, policy, selectors, services
 from .filters import TicketFilter
@@ -118,8 +119,7 @@ def ticket_list(request):
 def ticket_create(request):
     scope = _scope(request)
     if scope.is_all:
-        return render(request, "inventory/choose_department.html",
-                      {"what": _("ticket"), "departments": scope.allowed, "next": request.get_full_path()})  # fmt: skip
+        return choose_department_page(request, _("ticket"))
     form = TicketForm(request.POST or None, department=scope.department, user=request.user)
     order_form = OrderDetailsForm(request.POST or None, prefix="order")
     if request.method == "POST" and form.is_valid():

@@ -20,6 +20,8 @@ _A, _E, _U, _P = Role.ADMIN, Role.EMPLOYEE, Role.USER, Role.PARTICIPANT
 CAPABILITIES: dict[str, frozenset[str]] = {
     # settings, users, backups, integrations config
     "system.manage": frozenset({_A}),
+    # Moving data in (CONTRACT 7: spreadsheets, the original Scandy) is for admins only (CONTRACT 4).
+    "data.import": frozenset({_A}),
     "workers.manage": frozenset({_A, _E}),
     "inventory.view": frozenset({_A, _E, _U}),
     "inventory.edit": frozenset({_A, _E, _U}),

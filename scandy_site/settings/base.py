@@ -322,6 +322,17 @@ if AWS_STORAGE_BUCKET_NAME:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {"location": f"{SCANDY_INSTANCE}/backups", "default_acl": "private", "querystring_auth": True},
     }
+# An uploaded sheet waits here between its preview and the confirmation (scandy_site.core.sheet_views):
+# private, shared by every web process like the media (the data dir, or "<instance>/uploads/" on S3).
+STORAGES["uploads"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(DATA_DIR / "uploads")},
+}
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["uploads"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": f"{SCANDY_INSTANCE}/uploads", "default_acl": "private", "querystring_auth": True},
+    }
 # Rotation of `backup prune` (and the daily schedule): newest backup per day, ISO week and month.
 BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
 BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
