@@ -16,6 +16,10 @@ BARCODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+#-]{0,63}$")
 
 def normalise_barcode(raw) -> str:
     barcode = str(raw or "").strip()
+    if not barcode:
+        raise ApplicationError(
+            "VALIDATION_ERROR", _("A barcode is required."), errors={"barcode": [_("This field is required.")]}
+        )
     if not BARCODE_PATTERN.match(barcode):
         raise ApplicationError(
             "VALIDATION_ERROR",

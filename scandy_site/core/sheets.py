@@ -97,12 +97,13 @@ class ImportResult:
         return f"created={self.created} updated={self.updated} unchanged={self.unchanged}"
 
     def error_lines(self) -> list[str]:
-        """One line per problem: `row R, column C: message` (`row R: message` for the row as a whole)."""
+        """One line per problem: `row R, column C: message` (`row R: message` for the row as a whole). The
+        frame stays English, like the summary, so scripts can read it; the message is the reader's language."""
         lines = []
         for error in self.errors:
             for problem in error.problems:
-                where = _("row %(row)d, column %(column)s") % {"row": error.row, "column": problem.column}
-                lines.append(f"{where if problem.column else _('row %(row)d') % {'row': error.row}}: {problem.message}")
+                where = f"row {error.row}, column {problem.column}" if problem.column else f"row {error.row}"
+                lines.append(f"{where}: {problem.message}")
         return lines
 
 
@@ -111,6 +112,10 @@ class RowRefusedError(Exception):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
+
+
+class _Undo(Exception):  # noqa: N818 - not an error: rolls a trial savepoint back
+    pass
 
 
 class Sheet:
@@ -314,7 +319,7 @@ class _Import:
                                 "barcode": key, "row": earlier,
                             }  # fmt: skip
                             raise RowRefusedError([Problem(self.sheet.key, message)])
-                    fields = self._fields(values, department)
+                    fields = self._fields(values, department, key)
                     # One savepoint per row: a refused row is undone, the rest of the file is still checked.
                     with transaction.atomic():
                         outcome = self._apply(department, key, fields)
@@ -352,7 +357,7 @@ class _Import:
         except ApplicationError as exc:
             raise RowRefusedError(problems_of(exc, self.sheet.columns)) from None
 
-    def _fields(self, values: dict, department) -> dict:
+    def _fields(self, values: dict, department, key: str) -> dict:
         fields, problems = {}, []
         for name, raw in values.items():
             column = self.columns[name]
@@ -369,8 +374,27 @@ class _Import:
             except ValueError as exc:
                 problems.append(Problem(name, str(exc)))
         if problems:
-            raise RowRefusedError(problems)
+            # Like a form, name every bad column at once: what the service says about the rest is added.
+            named = {p.column for p in problems}
+            problems += [p for p in self._trial(department, key, fields) if p.column and p.column not in named]
+            order = list(self.columns)
+            raise RowRefusedError(sorted(problems, key=lambda p: order.index(p.column) if p.column in order else -1))
         return fields
+
+    def _trial(self, department, key: str, fields: dict) -> list[Problem]:
+        """The service's problems with the cells that could be read (always undone)."""
+        try:
+            with transaction.atomic():
+                self._apply(department, key, dict(fields))
+                raise _Undo
+        except _Undo:
+            return []
+        except RowRefusedError as exc:
+            return exc.problems
+        except ApplicationError as exc:
+            return problems_of(exc, self.sheet.columns)
+        except (IntegrityError, DataError):
+            return []
 
     def _value(self, column: Column, raw, department):
         if column.kind == "ref":

@@ -446,7 +446,10 @@ def test_all_departments_import_by_the_department_column(page_client_for, admin_
     assert without.context["form"].errors["file"]
     text = "barcode;name;department\nA-1;Werkbank;werkstatt\nA-1;Drucker;Büro\n"
     preview = client.post(f"{TOOLS_IMPORT}?department=all", {"file": upload(text)})
-    assert [(r.department, r.barcode) for r in preview.context["result"].rows] == [("werkstatt", "A-1"), ("buero", "A-1")]
+    assert [(r.department, r.barcode) for r in preview.context["result"].rows] == [
+        ("werkstatt", "A-1"),
+        ("buero", "A-1"),
+    ]
     client.post(f"{TOOLS_IMPORT}?department=all", {"token": preview.context["token"]})
     assert Tool.objects.get(department=other_department, barcode="A-1").name == "Drucker"
     assert Tool.objects.get(department=department, barcode="A-1").name == "Werkbank"
