@@ -110,6 +110,7 @@ def xlsx_file(header: list[str], rows: Iterable[list], *, title: str = "Scandy")
         if isinstance(value, datetime.datetime):
             # Excel has no time zones: local time, as the pages show it.
             value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+            value = value.replace(microsecond=0)  # to the second, as the CSV export and the pages show it
         elif isinstance(value, float | int | Decimal | datetime.date | bool) or value is None:
             pass
         else:

@@ -1,9 +1,7 @@
 """The worker pages, the lending history with its CSV export, and how lendings show on the tool pages
 and the dashboard, driven through the test client as a browser would."""
 
-import csv
 import datetime
-import io
 import re
 
 import pytest
@@ -20,12 +18,14 @@ from scandy_site.core.models import SiteConfiguration
 from tests.factories import ConsumableFactory, ToolFactory, UserFactory, WorkerFactory
 from tests.factories.inventory import StockMovementFactory
 from tests.factories.lending import LendingFactory, backdate
+from tests.sheets import csv_rows, xlsx_cells
 
 pytestmark = pytest.mark.django_db
 
 WORKERS = reverse("lending:workers")
 HISTORY = reverse("lending:history")
 EXPORT = reverse("lending:history-export")
+EXPORT_XLSX = reverse("lending:history-export-xlsx")
 
 
 @pytest.fixture
@@ -66,12 +66,6 @@ def cells(page: str, barcode: str) -> dict[str, str]:
     row = re.search(rf'<tr data-barcode="{re.escape(barcode)}">(.*?)</tr>', page, re.S).group(1)
     return {name: re.sub(r"<[^>]+>", "", value).strip() for name, value in re.findall(
         r'data-testid="([\w-]+)">(.*?)</td>', row, re.S)}  # fmt: skip
-
-
-def csv_rows(response) -> list[dict]:
-    body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(body[1:], newline=""), delimiter=";"))
 
 
 # --- Worker list -------------------------------------------------------------------------------
@@ -355,6 +349,7 @@ def test_history_sorts_and_paginates(station, department):
 def test_history_links_the_csv_export_with_the_same_filters(station, history):
     page = html(station.get(HISTORY, {"state": "open", "worker": "W-BEN", "page": "1"}))
     assert f'href="{EXPORT}?state=open&amp;worker=W-BEN"' in page
+    assert f'href="{EXPORT_XLSX}?state=open&amp;worker=W-BEN"' in page
     live = html(station.get(HISTORY, {"q": "flex"}, headers={"HX-Request": "true"}))
     assert "<html" not in live and f'href="{EXPORT}?q=flex"' in live
 
@@ -392,6 +387,21 @@ def test_csv_export_has_the_lendings_with_the_same_format_as_the_inventory_expor
         "returned_at": "", "overdue": "yes", "lent_by": "employee", "returned_by": "", "notes": "'+Akku laden",
         "department": "werkstatt",
     }  # fmt: skip
+
+
+def test_xlsx_export_has_typed_cells(station, employee, department):
+    ada = WorkerFactory(department=department, barcode="W-ADA", first_name="Ada", last_name="Lovelace")
+    lending = LendingFactory(
+        tool=ToolFactory(department=department, barcode="T-1", name="=1+1"), worker=ada, overdue_days=1
+    )
+    response = station.get(EXPORT_XLSX, {"worker": "W-ADA"})
+    assert f'filename="lendings-werkstatt-{timezone.localdate().isoformat()}.xlsx"' in response["Content-Disposition"]
+    header, (row,) = xlsx_cells(response)
+    cells = dict(zip(header, row, strict=True))
+    assert cells["lent_at"].value == timezone.localtime(lending.lent_at).replace(tzinfo=None, microsecond=0)
+    assert cells["due_date"].is_date and cells["returned_at"].value is None
+    assert cells["overdue"].value is True
+    assert (cells["tool_name"].value, cells["tool_name"].data_type) == ("=1+1", "s")
 
 
 def test_csv_export_takes_the_page_filters(station, history):
