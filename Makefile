@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# 127.0.0.1: this machine only; 0.0.0.0: the workshop network (tablets, scan stations) over plain HTTP.
+HOST ?= 127.0.0.1
 # `make run INSTANCE=werkstatt PORT=8001` runs a second instance beside the first (own data dir var/werkstatt/).
 INSTANCE ?= $(or $(SCANDY_INSTANCE),main)
 export SCANDY_INSTANCE := $(INSTANCE)
 
-.PHONY: run test lint e2e bench install install-dev messages vendor clean
+.PHONY: run dev test check-system lint e2e bench install install-dev messages vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,18 +26,24 @@ $(VENV)/.dev-installed: requirements/dev.txt requirements/base.txt | $(BIN)/pyth
 install: $(VENV)/.base-installed
 install-dev: $(VENV)/.dev-installed
 
-# Web server and django-q2 worker together; Ctrl-C (or a TERM) stops both. The worker runs in a session
-# of its own and is stopped by a TERM to its main process, which stops its children in order (a signal
-# to all of its processes at once leaves django-q2's main process hanging).
+# `make run`: gunicorn (whitenoise, DEBUG off) and the django-q2 worker for the workshop network over plain
+# HTTP; HOST=0.0.0.0 answers the machine's names and addresses (scandy_site/settings/lan.py). Ctrl-C, or a
+# TERM to the process group (what service managers send), stops both: scandy_site/run.py says how.
 run: install
+	@exec $(BIN)/python -m scandy_site.run --host $(HOST) --port $(PORT)
+
+# `make dev`: Django's autoreloading development server (DEBUG on) with the worker beside it. The worker
+# runs in a session of its own and is stopped by a TERM to its main process, which stops its children in
+# order (a signal to all of its processes at once leaves django-q2's main process hanging).
+dev: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_schedules
-	@echo "Scandy ($(SCANDY_INSTANCE)) on http://127.0.0.1:$(PORT)/ (worker running beside it)"
+	@echo "Scandy ($(SCANDY_INSTANCE), development server) on http://$(HOST):$(PORT)/ (worker running beside it)"
 	@$(BIN)/python -c 'import os, sys; os.setsid(); os.execv(sys.executable, [sys.executable, "manage.py", "qcluster"])' & \
 	worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	trap 'exit 130' INT TERM; \
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
 	$(BIN)/python -m pytest

@@ -1,4 +1,5 @@
-"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py` (see docs/deploy.md).
+"""gunicorn settings: `gunicorn -c gunicorn.conf.py` in production (see docs/deploy.md), and what `make run`
+starts (scandy_site/run.py, with the LAN settings).
 
 Every value can be changed through the environment without editing this file."""
 
@@ -30,5 +31,8 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # The reverse proxy in front (nginx, Caddy, Traefik) sets X-Forwarded-For/-Proto; trust only it.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# gunicorn 24+ opens a control socket in ~/.gunicorn/ by default: one path for every instance on the
+# machine, so a second instance would take the first one's. Scandy does not use it.
+control_socket_disable = True
 # Heartbeat files on tmpfs: a slow disk never makes a healthy worker look dead.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

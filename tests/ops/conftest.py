@@ -48,8 +48,8 @@ def wait_for(url: str, *, timeout: float = 30, headers=None) -> requests.Respons
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            return requests.get(url, timeout=2, headers=headers)
-        except requests.ConnectionError:
+            return requests.get(url, timeout=5, headers=headers)
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still loading the app
             time.sleep(0.2)
     raise AssertionError(f"{url} did not answer within {timeout}s")
 
