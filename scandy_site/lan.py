@@ -6,6 +6,7 @@ needs to be set. Plain Python (no Django): the run script and the settings both 
 """
 
 import ipaddress
+import itertools
 import socket
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def _fib_trie(path=Path("/proc/net/fib_trie")) -> set[str]:
     except OSError:
         return set()
     found = set()
-    for previous, line in zip(lines, lines[1:], strict=False):
+    for previous, line in itertools.pairwise(lines):
         if line.strip() == "/32 host LOCAL" and previous.strip().startswith("|--"):
             found.add(previous.strip()[3:].strip())
     return found
@@ -106,9 +107,7 @@ def urls(bind: str, port: int) -> list[str]:
     if bind not in ANY_ADDRESS:
         return [f"http://{host_entry(bind)}:{port}/"]
     ipv6 = bind == "::"
-    addresses = [
-        a for a in local_addresses() if not ipaddress.ip_address(a).is_loopback and (ipv6 or ":" not in a)
-    ]
+    addresses = [a for a in local_addresses() if not ipaddress.ip_address(a).is_loopback and (ipv6 or ":" not in a)]
     return [f"http://{host_entry(host)}:{port}/" for host in [*machine_names()[:1], *addresses]] or [
         f"http://127.0.0.1:{port}/"
     ]

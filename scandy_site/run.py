@@ -13,6 +13,7 @@ Settings: `scandy_site.settings.lan` (DEBUG off, whitenoise, plain HTTP; see tha
 """
 
 import argparse
+import contextlib
 import ctypes
 import os
 import signal
@@ -32,10 +33,8 @@ _PR_SET_PDEATHSIG = 1
 
 def _die_with_parent():
     """Linux: the child gets TERM when this process dies, however it dies."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
 
 
 def _manage(*args: str) -> None:
@@ -44,7 +43,7 @@ def _manage(*args: str) -> None:
 
 def _start(command: list[str]) -> subprocess.Popen:
     preexec = _die_with_parent if sys.platform.startswith("linux") else None
-    return subprocess.Popen(command, cwd=ROOT, start_new_session=True, preexec_fn=preexec)  # noqa: PLW1509
+    return subprocess.Popen(command, cwd=ROOT, start_new_session=True, preexec_fn=preexec)
 
 
 class _Stop:
