@@ -45,7 +45,11 @@ dev: install
 	trap 'exit 130' INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-dev
+# What the suite needs from the system (chromium, gettext, pango): said clearly before anything runs.
+check-system: install-dev
+	@$(BIN)/python -m tests.system_check
+
+test: install-dev check-system
 	$(BIN)/python -m pytest
 
 lint: install-dev

@@ -388,11 +388,11 @@ def test_upload_previews_then_confirm_imports(page_client_for, admin_user, depar
     assert new.created_by == admin_user
     assert Tool.objects.get(barcode="T-2").name == "Umbenannt"
     assert pending_files() == []
-    assert "1 created, 1 updated, 1 unchanged" in client.get("/inventory/tools/").content.decode()
+    assert "1 angelegt, 1 geändert, 1 unverändert" in client.get("/inventory/tools/").content.decode()
 
     # A second click on "Import now" finds nothing to import twice.
     again = client.post(TOOLS_IMPORT, {"token": preview.context["token"]}, follow=True)
-    assert "no longer valid" in again.content.decode() or "nicht mehr gültig" in again.content.decode()
+    assert "Diese Vorschau gilt nicht mehr" in again.content.decode()
     assert Tool.objects.filter(barcode="N-1").count() == 1
 
 
