@@ -23,12 +23,16 @@ _RECORD_COLUMNS = (
     Column("updated_at", read_only=True),
 )
 
-TOOL_COLUMNS = (
+_ITEM_COLUMNS = (
     Column("barcode"),
     Column("name"),
     Column("description"),
     Column("category", "ref", blank="none"),
     Column("location", "ref", blank="none"),
+)
+
+TOOL_COLUMNS = (
+    *_ITEM_COLUMNS,
     Column("status", "choice", blank="omit", choices=tuple(Tool.Status.choices)),
     Column("condition", "choice", blank="omit", choices=tuple(Tool.Condition.choices)),
     Column("serial_number"),
@@ -40,11 +44,7 @@ TOOL_COLUMNS = (
 )
 
 CONSUMABLE_COLUMNS = (
-    Column("barcode"),
-    Column("name"),
-    Column("description"),
-    Column("category", "ref", blank="none"),
-    Column("location", "ref", blank="none"),
+    *_ITEM_COLUMNS,
     Column("unit", blank="omit"),
     Column("current_stock", "int", blank="omit"),
     Column("min_stock", "int", blank="omit"),

@@ -20,6 +20,7 @@ from scandy_site.accounts.permissions import capability_required
 from scandy_site.core.errors import ApplicationError
 from scandy_site.core.listing import list_page
 from scandy_site.core.pages import choose_department_page
+from scandy_site.core.sheet_views import export_urls
 
 from . import selectors, services
 from .filters import ConsumableFilter, ToolFilter
@@ -32,7 +33,6 @@ from .forms import (
     filter_names,
 )
 from .models import Category, Location, Tool
-from .sheet_views import export_urls
 
 # The full history is in the admin; a detail page shows the recent part.
 HISTORY_LIMIT = 25
@@ -106,7 +106,7 @@ def tool_list(request):
         "locations": filter_names(Location, scope.department),
         "statuses": Tool.Status.choices,
         "selected_statuses": request.GET.getlist("status"),
-        "export_urls": export_urls("tools"),
+        "export_urls": export_urls("inventory:tools"),
         "import_url": reverse("inventory:tools-import"),
     }
     return _list_page(
@@ -246,7 +246,7 @@ def consumable_list(request):
         "scope": scope,
         "categories": filter_names(Category, scope.department),
         "locations": filter_names(Location, scope.department),
-        "export_urls": export_urls("consumables"),
+        "export_urls": export_urls("inventory:consumables"),
         "import_url": reverse("inventory:consumables-import"),
     }
     return _list_page(

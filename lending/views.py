@@ -19,7 +19,7 @@ from scandy_site.core.admin_mixins import add_application_error
 from scandy_site.core.errors import ApplicationError
 from scandy_site.core.listing import list_page
 from scandy_site.core.pages import choose_department_page
-from scandy_site.core.sheet_views import ImportPage, sheet_export, sheet_import_page
+from scandy_site.core.sheet_views import ImportPage, export_urls, list_export, sheet_import_page
 from scandy_site.core.tabular import download
 
 from . import selectors, services
@@ -108,31 +108,25 @@ def worker_list(request):
         matches = list(filterset.qs.filter(barcode=query)[:2])
         if len(matches) == 1:
             return redirect("lending:worker-detail", barcode=matches[0].barcode)
-    context = {"scope": scope, "filters": filterset.form, "export_urls": _worker_export_urls()}
+    context = {"scope": scope, "filters": filterset.form, "export_urls": export_urls("lending:workers")}
     return list_page(
         request, items=filterset.qs, orderings=WORKER_ORDERINGS, template="lending/worker_list.html",
         partial="lending/_worker_results.html", context=context,
     )  # fmt: skip
 
 
-def _worker_export_urls() -> dict:
-    return {"csv": reverse("lending:workers-export"), "xlsx": reverse("lending:workers-export-xlsx")}
-
-
 @require_GET
 @capability_required("lending.use")
 def worker_export(request, fmt: str):
     """The worker list as CSV or xlsx, with the same filters as the list page; the columns its import takes."""
-    scope = _scope(request)
-    workers = WorkerFilter(request.GET, queryset=selectors.worker_list(department=scope.department)).qs
-    return sheet_export("workers", workers, basename=f"workers-{_scope_label(scope)}", fmt=fmt)
+    return list_export(request, kind="workers", filterset=WorkerFilter, rows=selectors.worker_list, fmt=fmt)
 
 
 @require_http_methods(["GET", "POST"])
 @capability_required("data.import")
 def worker_import(request):
     """Workers from a spreadsheet (a class list): upload, preview, confirm."""
-    page = ImportPage("workers", _("Import workers"), reverse("lending:workers"), _worker_export_urls())
+    page = ImportPage("workers", _("Import workers"), reverse("lending:workers"), export_urls("lending:workers"))
     return sheet_import_page(request, page)
 
 
@@ -235,7 +229,7 @@ def lending_history(request):
         "filter_errors": [
             f"{filterset.form[name].label}: {error}" for name, errors in filterset.errors.items() for error in errors
         ],
-        "export_urls": {"csv": reverse("lending:history-export"), "xlsx": reverse("lending:history-export-xlsx")},
+        "export_urls": export_urls("lending:history"),
         "export_query": export_query.urlencode(),
     }
     return list_page(

@@ -14,12 +14,16 @@ from pathlib import Path
 ANY_ADDRESS = ("0.0.0.0", "::", "")
 
 
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text().splitlines()
+    except OSError:  # not Linux, or /proc not mounted
+        return []
+
+
 def _fib_trie(path=Path("/proc/net/fib_trie")) -> set[str]:
     """Linux: every IPv4 address of the machine (a `|-- a.b.c.d` line followed by `/32 host LOCAL`)."""
-    try:
-        lines = path.read_text().splitlines()
-    except OSError:
-        return set()
+    lines = _lines(path)
     found = set()
     for previous, line in itertools.pairwise(lines):
         if line.strip() == "/32 host LOCAL" and previous.strip().startswith("|--"):
@@ -29,12 +33,8 @@ def _fib_trie(path=Path("/proc/net/fib_trie")) -> set[str]:
 
 def _if_inet6(path=Path("/proc/net/if_inet6")) -> set[str]:
     """Linux: the machine's IPv6 addresses, link-local ones left out (they need a zone to be typed)."""
-    try:
-        lines = path.read_text().splitlines()
-    except OSError:
-        return set()
     found = set()
-    for line in lines:
+    for line in _lines(path):
         fields = line.split()
         if len(fields) >= 4 and fields[3] != "20":  # scope 0x20: link-local
             found.add(str(ipaddress.IPv6Address(bytes.fromhex(fields[0]))))

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -201,3 +202,19 @@ def sheet_export(kind: str, queryset, *, basename: str, fmt: str):
     """A list as a CSV or xlsx download, with the columns its import takes."""
     sheet = get_sheet(kind)
     return tabular.download(sheet.header(), sheet.export_rows(queryset), basename=basename, fmt=fmt)
+
+
+def list_export(request, *, kind: str, filterset, rows, fmt: str):
+    """A list page's export: the rows of `rows(department=…)` (a selector) through the page's `filterset`,
+    in the request's department, named `<kind>-<department or all>-<date>`."""
+    scope = request.department_scope
+    if not scope:
+        raise PermissionDenied(_("You are not assigned to any department."))
+    queryset = filterset(request.GET, queryset=rows(department=scope.department)).qs
+    label = "all" if scope.is_all else scope.department.code
+    return sheet_export(kind, queryset, basename=f"{kind}-{label}", fmt=fmt)
+
+
+def export_urls(name: str) -> dict:
+    """format -> URL of a list's export, by the URL names `<name>-export` (CSV) and `<name>-export-xlsx`."""
+    return {"csv": reverse(f"{name}-export"), "xlsx": reverse(f"{name}-export-xlsx")}
