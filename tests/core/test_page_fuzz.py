@@ -21,6 +21,8 @@ QUERY_KEYS = [
 LIST_PAGES = [
     "/", "/inventory/tools/", "/inventory/consumables/", "/workers/", "/lendings/", "/quickscan/",
     "/inventory/tools/export.csv", "/inventory/consumables/export.csv", "/lendings/export.csv", "/labels/",
+    "/inventory/tools/export.xlsx", "/inventory/consumables/export.xlsx", "/lendings/export.xlsx",
+    "/workers/export.csv", "/workers/export.xlsx", "/inventory/tools/import/", "/workers/import/",
 ]  # fmt: skip
 DETAIL_PAGES = ["/workers/{}/", "/workers/{}/edit/", "/inventory/tools/{}/", "/inventory/consumables/{}/"]
 

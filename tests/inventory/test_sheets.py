@@ -10,6 +10,9 @@ import pytest
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from inventory.models import Category, Consumable, StockMovement, Tool
 from inventory.services import tool_soft_delete
@@ -18,6 +21,7 @@ from scandy_site.core import tabular
 from scandy_site.core.errors import ApplicationError
 from scandy_site.core.models import ChangeEvent
 from tests.factories import CategoryFactory, ConsumableFactory, LocationFactory, ToolFactory, WorkerFactory
+from tests.fuzz import FUZZ, NASTY, texts
 from tests.sheets import body_of, csv_rows, run_import, upload, xlsx_cells, xlsx_upload
 
 TOOLS_EXPORT = "/inventory/tools/export.csv"
@@ -484,3 +488,42 @@ def test_anonymous_users_are_sent_to_the_login(client, admin_user, url):
     response = client.get(url)
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+# --- fuzz: whatever the cells hold, an answer and never a half-written import ----------------------
+
+
+_cells = st.one_of(texts, st.sampled_from(NASTY[:25]).map(str), st.integers().map(str))
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(_cells, min_size=1, max_size=8), max_size=6), xlsx=st.booleans())
+def test_any_cells_give_a_result_or_a_file_error(admin_user, department, rows, xlsx):
+    header = [
+        "barcode",
+        "name",
+        "category",
+        "status",
+        "purchase_date",
+        "purchase_price",
+        "custom_fields",
+        "serial_number",
+    ]
+    if xlsx:
+        # What a workbook can hold at all: no lone surrogates, no control characters.
+        clean = [[ILLEGAL_CHARACTERS_RE.sub("", c.encode("utf-8", "replace").decode()) for c in row] for row in rows]
+        file = xlsx_upload([header, *clean])
+    else:
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer, delimiter=";").writerows([header, *rows])
+        file = upload(buffer.getvalue().encode("utf-8", "replace").decode("utf-8"))
+    before = Tool.objects.count()
+    try:
+        result = import_tools(department, admin_user, file)
+    except ApplicationError as exc:
+        assert exc.code in ("VALIDATION_ERROR", "FILE_TOO_LARGE", "UNSUPPORTED_FILE_TYPE")
+        assert Tool.objects.count() == before
+        return
+    if not result.committed:
+        assert Tool.objects.count() == before
+    assert all(p.message for e in result.errors for p in e.problems)
