@@ -153,16 +153,18 @@ def test_a_scanned_barcode_in_the_search_opens_the_tool(editor, department):
     assert response["Location"] == reverse("inventory:tool-detail", args=["T-100"])
 
 
-def test_list_pages_link_to_csv_pages_with_the_current_filter(editor, department):
+def test_list_pages_link_to_the_exports_with_the_current_filter(editor, department):
     ToolFactory(department=department, barcode="T-1", name="Bohrer")
     ConsumableFactory(department=department, barcode="C-1", name="Schrauben")
 
     tools = html(editor.get(reverse("inventory:tools"), {"q": "bohr"}))
     assert f'href="{reverse("inventory:tools-export")}?q=bohr"' in tools
-    assert f'href="{reverse("inventory:tools-import")}"' in tools
+    assert f'href="{reverse("inventory:tools-export-xlsx")}?q=bohr"' in tools
+    # Importing is for admins (CONTRACT section 4): no link for anyone else.
+    assert f'href="{reverse("inventory:tools-import")}"' not in tools
     consumables = html(editor.get(reverse("inventory:consumables")))
     assert f'href="{reverse("inventory:consumables-export")}"' in consumables
-    assert f'href="{reverse("inventory:consumables-import")}"' in consumables
+    assert f'href="{reverse("inventory:consumables-import")}"' not in consumables
     # The live filter replaces the results block, export link included, so it follows the filter.
     live = html(editor.get(reverse("inventory:consumables"), {"q": "schr"}, headers={"HX-Request": "true"}))
     assert f'href="{reverse("inventory:consumables-export")}?q=schr"' in live
